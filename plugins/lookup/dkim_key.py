@@ -79,12 +79,16 @@ EXAMPLES = r"""
 ---
 - name: Make or reuse the DKIM key of each sending domain
   ansible.builtin.set_fact:
-    __dkim_keys: "{{ lookup('mailfleet.stack.dkim_key', 'example.com', 'news.example.com', selector='s2026', wantlist=true) }}"
+    __dkim_keys: >-
+      {{ lookup('mailfleet.stack.dkim_key', 'example.com', 'news.example.com',
+                selector='s2026', wantlist=true) }}
   no_log: true
 
 - name: Add an Ed25519 key under its own selector for dual signing
   ansible.builtin.set_fact:
-    __dkim_ed25519: "{{ lookup('mailfleet.stack.dkim_key', 'example.com', selector='ed2026', key_type='ed25519') }}"
+    __dkim_ed25519: >-
+      {{ lookup('mailfleet.stack.dkim_key', 'example.com', selector='ed2026',
+                key_type='ed25519') }}
   no_log: true
 
 - name: Publish the key record with a DNS module that takes a list of strings
