@@ -33,6 +33,7 @@ __all__ = [
     "check_record",
     "render_csv",
     "render_zone",
+    "rrsets",
     "table_rows",
 ]
 
@@ -327,3 +328,35 @@ def render_csv(rows: list[dict[str, object]]) -> str:
             {key: "" if row.get(key) is None else row.get(key) for key in TABLE_COLUMNS}
         )
     return out.getvalue()
+
+
+def rrsets(records: list[object], *, default_ttl: int) -> list[dict[str, object]]:
+    """Group records into RRsets ready for an RFC 2136 update.
+
+    An update replaces a whole RRset (RFC 2136 section 2.5), so the records
+    of one name and type travel together. Owner names and targets are
+    absolute, and TXT data is quoted strings, as in master files
+    (RFC 1035 section 5.1), so that no update can double the origin.
+    """
+    sets: dict[tuple[str, str], dict[str, object]] = {}
+    for record in (check_record(item, default_ttl=default_ttl) for item in records):
+        key = (record.name, record.type)
+        found = sets.setdefault(
+            key,
+            {
+                "name": _absolute(record.name),
+                "type": record.type,
+                "ttl": record.ttl,
+                "values": [],
+            },
+        )
+        if record.ttl != found["ttl"]:
+            raise ZoneError(
+                record.name,
+                "ttl",
+                f"the {record.type} records at this name have different TTLs ({found['ttl']} and {record.ttl}); an RRset has one",
+            )
+        value = _rdata(record)
+        if value not in found["values"]:
+            found["values"].append(value)
+    return list(sets.values())
