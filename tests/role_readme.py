@@ -36,7 +36,9 @@ def _default(value: object) -> str:
 
 
 def _cell(text: str) -> str:
-    # Ansible's semantic markup reads as code in a table: O(x), V(x), C(x).
+    # Ansible's semantic markup reads as code in a table: O(x), V(x), C(x),
+    # and P(name#type) as the plugin's name.
+    text = re.sub(r"\bP\(([^#)]*)#[^)]*\)", r"`\1`", text)
     text = re.sub(r"\b[OVC]\(([^)]*)\)", r"`\1`", text)
     return " ".join(text.split()).replace("|", "\\|")
 

@@ -714,7 +714,7 @@ def _node_records(node: _Node, ttl: int) -> list[dict[str, object]]:
         records.append(_null_mx(node.fqdn, ttl))
         records.append(_txt(node.fqdn, "v=spf1 -all", ttl))
     if sends:
-        # TODO(#3): one HELO name per node; a node with pools of its own names (FC-26) is not modelled - every
+        # TODO(#6): one HELO name per node; a node with pools of its own names (FC-26) is not modelled - every
         # address points back to the node's name, whose A/AAAA records list them all, so FCrDNS holds.
         for address in node.addresses:
             records.append(
