@@ -4,8 +4,9 @@
 """Walk one SMTP session as a submitting client would and report each reply.
 
 Reads a JSON object on stdin: host, port, tls ("none", "starttls" or
-"implicit"), and optionally login, password, sender, recipient, subject
-and header_from (the From: header, by default the sender).
+"implicit"), and optionally helo (by default probe.lab.test), login,
+password, sender, recipient, subject, header_from (the From: header, by
+default the sender) and body.
 Prints a JSON object with the EHLO keywords before and after TLS and the
 code and text of each step that was tried. A refused step ends the session.
 """
@@ -18,7 +19,7 @@ import smtplib
 import ssl
 import sys
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 
 def reply(code: int, text: bytes | str) -> dict:
@@ -38,12 +39,13 @@ def main() -> int:
         )
     else:
         client = smtplib.SMTP(spec["host"], spec["port"], timeout=30)
+    helo = spec.get("helo", "probe.lab.test")
     try:
-        client.ehlo("probe.lab.test")
+        client.ehlo(helo)
         out["ehlo"] = sorted(client.esmtp_features)
         if spec.get("tls") == "starttls":
             out["starttls"] = reply(*client.starttls(context=context))
-            client.ehlo("probe.lab.test")
+            client.ehlo(helo)
             out["ehlo_tls"] = sorted(client.esmtp_features)
         if spec.get("login"):
             try:
@@ -64,8 +66,11 @@ def main() -> int:
         message["From"] = spec.get("header_from", spec["sender"])
         message["To"] = spec["recipient"]
         message["Subject"] = spec.get("subject", "probe")
-        message["Message-ID"] = make_msgid(domain="probe.lab.test")
-        message.set_content(f"{spec.get('subject', 'probe')}\nA test body.\n")
+        message["Date"] = formatdate()
+        message["Message-ID"] = make_msgid(domain=helo)
+        message.set_content(
+            spec.get("body", f"{spec.get('subject', 'probe')}\nA test body.\n")
+        )
         try:
             out["data"] = reply(*client.data(message.as_bytes()))
         except smtplib.SMTPResponseException as exc:
