@@ -104,7 +104,12 @@ def main() -> int:
             out[step] = reply(*getattr(client, step)(arg))
             if out[step]["code"] >= 400:
                 return print_out(out)
-        out["data"] = reply(*client.data(build(spec).as_bytes()))
+        message = build(spec)
+        # Headers fold at 998 octets, not 78: Python would otherwise write a
+        # long List-Unsubscribe as RFC 2047 encoded words, which no
+        # provider reads as a URI, and the node rightly refuses.
+        wide = message.policy.clone(max_line_length=998)
+        out["data"] = reply(*client.data(message.as_bytes(policy=wide)))
     except smtplib.SMTPResponseException as exc:
         out["refused"] = reply(exc.smtp_code, exc.smtp_error)
     except smtplib.SMTPServerDisconnected as exc:

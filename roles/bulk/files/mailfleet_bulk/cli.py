@@ -14,7 +14,10 @@ Subcommands:
 - ``import --db PATH [FILE]`` adds the addresses of a CSV file (standard input
   when FILE is ``-`` or missing) and prints how many were new;
 - ``remove --db PATH ADDRESS`` exits 0 when the address was listed, 1 when not;
-- ``add --db PATH ADDRESS [--reason TEXT]`` suppresses an address by hand.
+- ``add --db PATH ADDRESS [--reason TEXT]`` suppresses an address by hand;
+- ``init --db PATH`` creates an empty list where none exists and leaves an
+  existing one alone (the role runs it once, so that the policy service,
+  which never creates the list, finds one).
 
 Exit codes follow sysexits.h, as Postfix's ``pipe`` reads them: 75
 (EX_TEMPFAIL) for a database that cannot be used or a secret that cannot be
@@ -151,6 +154,12 @@ def _add(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    with SuppressionList(args.db):
+        pass
+    return EX_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -189,6 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     add = command("add", _add, "Suppress ADDRESS by hand.")
     add.add_argument("address")
     add.add_argument("--reason", default="operator", help="why (default: operator)")
+    command("init", _init, "Create an empty list unless one exists.")
     return parser
 
 

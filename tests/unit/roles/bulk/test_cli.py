@@ -296,6 +296,20 @@ def test_add_check_remove(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     assert main(["check", "--db", str(db), "Ops@example.org"]) == EX_NOT_FOUND
 
 
+def test_init_creates_an_empty_list_and_keeps_an_existing_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "new.sqlite"
+    assert main(["check", "--db", str(path), JANE]) == EX_TEMPFAIL
+    assert main(["init", "--db", str(path)]) == EX_OK
+    assert main(["check", "--db", str(path), JANE]) == EX_NOT_FOUND
+    assert main(["add", "--db", str(path), JANE, "--reason", "unsubscribed"]) == EX_OK
+    assert main(["init", "--db", str(path)]) == EX_OK
+    capsys.readouterr()
+    assert main(["check", "--db", str(path), JANE]) == EX_OK
+    assert capsys.readouterr().out == "unsubscribed\n"
+
+
 @pytest.mark.parametrize("command", ["add", "check", "remove"])
 def test_address_must_be_an_address(
     capsys: pytest.CaptureFixture[str], db: Path, command: str
