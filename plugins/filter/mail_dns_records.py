@@ -14,7 +14,8 @@ description:
     octets.
   - For each domain, in this order, MX records pointing at the relay nodes (V(primary) relays at priority 10, V(backup)
     at 20), SPF listing only the addresses of the nodes that send the domain's streams, the DKIM key records, DMARC
-    and any report authorisation record other domains must publish, MTA-STS (L(RFC 8461, https://www.rfc-editor.org/rfc/rfc8461))
+    and any report authorisation record other domains must publish, the bounce domain's MX and SPF for a domain with
+    bulk mail, MTA-STS (L(RFC 8461, https://www.rfc-editor.org/rfc/rfc8461))
     and TLS-RPT (L(RFC 8460, https://www.rfc-editor.org/rfc/rfc8460)) when asked for.
   - For each node, its A and AAAA records; an SPF record for its own name when it sends, since the HELO name is checked
     too (L(RFC 7208, https://www.rfc-editor.org/rfc/rfc7208#section-2.3)); a null MX
@@ -41,7 +42,11 @@ options:
         C(selector) and C(value). C(dmarc) holds DMARC tags as for P(mailfleet.stack.dmarc_record#filter); default V(p=none).
         C(spf) holds O(mailfleet.stack.spf_record#filter:includes), O(mailfleet.stack.spf_record#filter:mechanisms),
         O(mailfleet.stack.spf_record#filter:policy), O(mailfleet.stack.spf_record#filter:existing) and
-        O(mailfleet.stack.spf_record#filter:known_records). C(mta_sts) holds C(mode), C(max_age), C(id) (derived from
+        O(mailfleet.stack.spf_record#filter:known_records). C(bounce_domain), for a domain with the V(bulk) stream, is
+        the domain of its campaigns' return path, where bounces and complaints come back; default C(bounces.<name>),
+        V(false) for none. It must be a subdomain of the domain, so that SPF aligns for DMARC, and gets MX records at
+        the bulk nodes that serve the domain (priority 10) and an SPF record of their addresses ending in C(-all).
+        C(mta_sts) holds C(mode), C(max_age), C(id) (derived from
         the policy when left out) and C(policy_host), the target of the C(mta-sts.<domain>) CNAME. C(tls_rpt) holds
         C(rua), report addresses. C(ttl) overrides the fleet's TTL.
       - C(parked), a list of domains that never send or receive mail.

@@ -658,6 +658,44 @@ def _dkim_records(domain: str, keys: object, ttl: int) -> list[dict[str, object]
     return records
 
 
+def _bounce_records(
+    domain: str, item: Mapping, nodes: list[_Node], ttl: int
+) -> list[dict[str, object]]:
+    """The bounce domain of a domain's campaigns: MX at its bulk nodes, SPF of their addresses.
+
+    Campaign mail leaves with a return path in the bounce domain, so
+    bounces and complaints come back to the bulk nodes, and SPF checks the
+    bounce domain; under the domain itself, it aligns for DMARC.
+    """
+    value = item.get("bounce_domain", f"bounces.{domain}")
+    if value is False:
+        return []
+    bounce = _domain(value, domain, "bounce_domain")
+    if bounce == domain or not is_within(bounce, domain):
+        raise RecordError(
+            domain,
+            "bounce_domain",
+            f"{bounce!r} must be a subdomain of {domain}, so that the return path aligns with From for DMARC",
+        )
+    senders = [node for node in nodes if "bulk" in node.roles and _serves(node, domain)]
+    ips: list[str] = []
+    for node in senders:
+        ips += [address for address in node.addresses if address not in ips]
+    records = [
+        {
+            "name": bounce,
+            "type": "MX",
+            "ttl": ttl,
+            "priority": MX_PRIORITIES["primary"],
+            "value": f"{MX_PRIORITIES['primary']} {node.fqdn}",
+        }
+        for node in senders
+    ]
+    # Only the bulk nodes ever use the name: hard fail for anyone else.
+    records.append(_txt(bounce, build_spf(bounce, ips=ips, policy="-all").value, ttl))
+    return records
+
+
 def _domain_records(
     item: Mapping, nodes: list[_Node], ttl: int
 ) -> tuple[str, list[dict[str, object]]]:
@@ -693,6 +731,8 @@ def _domain_records(
     dmarc = build_dmarc(domain, tags)
     records.append(_txt(dmarc.name, dmarc.value, ttl))
     records += [{**record, "ttl": ttl} for record in dmarc.authorizations]
+    if "bulk" in streams:
+        records += _bounce_records(domain, item, nodes, ttl)
     if receives and item.get("mta_sts"):
         records += _mta_sts(domain, item["mta_sts"], mx, ttl)
     if receives and item.get("tls_rpt"):
@@ -736,7 +776,8 @@ def fleet_records(
 
     See the ``mail_dns_records`` filter for the input. Records come in a
     stable order: per domain MX, SPF, DKIM, DMARC (and report
-    authorisations), MTA-STS and TLS-RPT; then per node A/AAAA, SPF or null
+    authorisations), the bounce domain's MX and SPF (domains with the bulk
+    stream), MTA-STS and TLS-RPT; then per node A/AAAA, SPF or null
     MX, and PTR; then per parked domain its null MX (RFC 7505), ``v=spf1
     -all`` and a rejecting DMARC policy. Names carry no trailing dot.
 

@@ -43,6 +43,7 @@ def main() -> int:
                 "dkim_signature": unfold(message.get_all("DKIM-Signature")),
                 "subject": str(message["Subject"]),
                 "from": str(message["From"]),
+                "return_path": str(message["Return-Path"] or ""),
                 "longest_line": max(
                     len(line)
                     for line in raw.split(b"\r\n" if b"\r\n" in raw else b"\n")

@@ -14,7 +14,12 @@ it came.
 
 from __future__ import annotations
 
-__all__ = ["canonical"]
+from collections.abc import Mapping
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+__all__ = ["canonical", "nearest"]
 
 
 def canonical(address: str) -> str:
@@ -31,3 +36,17 @@ def canonical(address: str) -> str:
     if not at or not local or not domain:
         raise ValueError(f"an address must be local-part@domain; got {address!r}")
     return f"{local}@{domain.lower()}"
+
+
+def nearest(table: Mapping[str, _T], domain: str) -> _T | None:
+    """The value of ``domain`` in ``table``, else of its nearest listed parent.
+
+    Keys are lowercase names without a final dot; a top-level label alone
+    never matches.
+    """
+    labels = domain.strip().rstrip(".").lower().split(".")
+    for start in range(len(labels) - 1):
+        value = table.get(".".join(labels[start:]))
+        if value is not None:
+            return value
+    return None

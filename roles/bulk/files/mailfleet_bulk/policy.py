@@ -21,8 +21,10 @@ For each recipient :meth:`Policy.decide` answers:
   sender domain's pool, the same for a recipient on every message (a hash of
   the address chooses it, so a provider sees a steady source), and the
   provider class of the recipient's domain, which shapes the traffic;
-- ``DUNNO`` for the null sender (the node's own reports) and for requests
-  of other protocol stages;
+- ``DUNNO`` for a recipient in a bounce domain (reports that come back:
+  bounces and complaints, for the bounce pipe), for the null sender (the
+  node's own reports) and for requests of other protocol stages; a report
+  and a campaign recipient in one message get ``452 4.5.3`` as well;
 - ``451 4.3.0`` when anything fails, the suppression list included: mail
   waits on the injector rather than going out unchecked.
 """
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import providers as _providers
-from ._address import canonical
+from ._address import canonical, nearest
 from .suppression import SuppressionList
 
 __all__ = [
@@ -87,9 +89,11 @@ class Config:
 
     pools: Mapping[str, tuple[str, ...]]
     domains: Mapping[str, str]
+    bounce_domains: Mapping[str, str]
     providers: _providers.Providers
     classes: frozenset[str]
     suppression_db: str
+    verp_secret_file: str
     mx_lookup: bool
     mx_timeout: float
 
@@ -137,6 +141,10 @@ def load_config(data: object) -> Config:
                 f"domains.{domain}", f"pool {pool!r} has no sending address"
             )
         domains[domain.rstrip(".").lower()] = pool
+    bounce_domains = {
+        str(name).rstrip(".").lower(): str(bounce).rstrip(".").lower()
+        for name, bounce in _require(data, "bounce_domains", dict).items()
+    }
     try:
         table = _providers.load_providers(_require(data, "providers", dict))
     except _providers.ProviderError as exc:
@@ -150,9 +158,11 @@ def load_config(data: object) -> Config:
     return Config(
         pools=pools,
         domains=domains,
+        bounce_domains=bounce_domains,
         providers=table,
         classes=frozenset(classes),
         suppression_db=str(_require(data, "suppression_db", str)),
+        verp_secret_file=str(_require(data, "verp_secret_file", str)),
         mx_lookup=bool(_require(data, "mx_lookup", bool)),
         mx_timeout=timeout,
     )
@@ -242,19 +252,16 @@ class Policy:
         self._suppressed = suppressed
         self._mx_hosts = mx_hosts
         self._log = log
-        # The message (Postfix's instance attribute) and whether a recipient
-        # of it was routed; a new instance means the last one ended.
+        # The message (Postfix's instance attribute) and what its accepted
+        # recipient is: None, "campaign" (routed) or "report" (to a bounce
+        # domain); a new instance means the last message ended.
         self._instance: str | None = None
-        self._routed = False
+        self._kind: str | None = None
+        self._bounce_names = frozenset(config.bounce_domains.values())
 
     def pool_of(self, domain: str) -> str | None:
         """The pool of a sender domain: its own binding, else its nearest parent's."""
-        labels = domain.rstrip(".").lower().split(".")
-        for start in range(len(labels) - 1):
-            pool = self._config.domains.get(".".join(labels[start:]))
-            if pool is not None:
-                return pool
-        return None
+        return nearest(self._config.domains, domain)
 
     def provider_class(self, domain: str) -> str:
         """The class that shapes mail to ``domain``; a class without shaping is ``default``."""
@@ -280,13 +287,29 @@ class Policy:
             return DUNNO
         instance = request.get("instance", "")
         if instance != self._instance:
-            self._instance, self._routed = instance, False
+            self._instance, self._kind = instance, None
+        recipient = canonical(request.get("recipient", ""))
+        if recipient.rpartition("@")[2] in self._bounce_names:
+            return self._report(recipient)
         sender = request.get("sender", "")
         if not sender:
             return DUNNO
-        recipient = canonical(request.get("recipient", ""))
-        if self._routed:
+        if self._kind is not None:
             return ONE_RECIPIENT.format(rcpt=recipient)
+        return self._campaign(sender, recipient)
+
+    def _report(self, recipient: str) -> str:
+        """A bounce or a complaint: the bounce pipe takes it, whoever sent it.
+
+        Never together with a campaign recipient, whose FILTER would carry it
+        off to the campaign's transport.
+        """
+        if self._kind == "campaign":
+            return ONE_RECIPIENT.format(rcpt=recipient)
+        self._kind = "report"
+        return DUNNO
+
+    def _campaign(self, sender: str, recipient: str) -> str:
         reason = self._suppressed(recipient)
         if reason is not None:
             self._log(f"refused recipient=<{recipient}> suppressed ({reason})")
@@ -300,7 +323,7 @@ class Policy:
         digest = hashlib.sha256(recipient.encode("utf-8", "surrogateescape")).digest()
         address = transports[int.from_bytes(digest[:8], "big") % len(transports)]
         klass = self.provider_class(recipient.rpartition("@")[2])
-        self._routed = True
+        self._kind = "campaign"
         self._log(
             f"routed sender=<{sender}> recipient=<{recipient}> pool={pool} "
             f"transport={address}_{klass}"

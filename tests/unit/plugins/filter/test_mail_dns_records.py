@@ -79,6 +79,12 @@ REFUSED: list[tuple[str, object, str]] = [
     ),
     ("domains.1.name", "example.com", "example.com name: is listed twice in domains"),
     (
+        "domains.1.bounce_domain",
+        "bounces.example.org",
+        "news.example.com bounce_domain: 'bounces.example.org' must be a subdomain of "
+        "news.example.com, so that the return path aligns with From for DMARC",
+    ),
+    (
         "domains.0.dkim",
         [{"selector": "s_1", "value": "v=DKIM1; p="}],
         "example.com dkim[0].selector: 's_1' contains '_'; RFC 6376 §3.1 allows letters, digits, hyphens and dots only",
@@ -150,6 +156,30 @@ def test_spf_lists_only_the_senders_of_each_stream(  # noqa: PLR0917 - three fix
         assert pyspf_check(zone, domain, ip)[0] == "pass", ip
     for ip in failing:
         assert pyspf_check(zone, domain, ip)[0] == "softfail", ip
+
+
+def test_bulk_domains_get_a_bounce_domain_at_the_bulk_nodes(
+    records, example_fleet, pyspf_check
+) -> None:
+    result = records(example_fleet)
+    assert [
+        (record["priority"], record["value"])
+        for record in _find(result, "bounces.news.example.com", "MX")
+    ] == [(10, "10 bulk1.example.com")]
+    zone = _zone(result)
+    for ip in BULK_IPS:
+        assert pyspf_check(zone, "bounces.news.example.com", ip)[0] == "pass", ip
+    for ip in [TX_IP, RELAY_IP]:
+        assert pyspf_check(zone, "bounces.news.example.com", ip)[0] == "fail", ip
+    # example.com sends no bulk mail, so it has no bounce domain.
+    assert not [record for record in result if record["name"] == "bounces.example.com"]
+    named = records(
+        _set(example_fleet, "domains.1.bounce_domain", "rp.news.example.com")
+    )
+    assert _find(named, "bounces.news.example.com", "MX") == []
+    assert len(_find(named, "rp.news.example.com", "MX")) == 1
+    none = records(_set(example_fleet, "domains.1.bounce_domain", False))
+    assert not [record for record in none if record["name"].startswith("bounces.")]
 
 
 def test_dkim_records_per_domain_fc11(records, example_fleet, key_store) -> None:

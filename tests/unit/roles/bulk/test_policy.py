@@ -28,9 +28,14 @@ from mailfleet_bulk.suppression import SuppressionList
 RAW = {
     "pools": {"main": ["bulk_ip1", "bulk_ip2"], "news": ["bulk_ip3"]},
     "domains": {"example.com": "main", "news.example.org": "news"},
+    "bounce_domains": {
+        "example.com": "bounces.example.com",
+        "news.example.org": "bounces.news.example.org",
+    },
     "providers": {"google": {"domains": ["gmail.test"]}},
     "classes": ["google", "microsoft", "default"],
     "suppression_db": "/var/lib/mailfleet-bulk/suppression.sqlite",
+    "verp_secret_file": "/var/lib/mailfleet-bulk/verp.secret",
     "mx_lookup": False,
     "mx_timeout": 2.0,
 }
@@ -165,6 +170,33 @@ def test_a_sender_without_a_pool_is_refused() -> None:
     )
     # A bound name's parent is not bound by it.
     assert make().decide(rcpt("x@example.net", sender="a@org")).startswith("550 ")
+
+
+def test_reports_to_a_bounce_domain_go_to_the_bounce_pipe() -> None:
+    # Bounces come from the null sender, complaints from the provider.
+    for sender in ["", "fbl@feedback.example.net"]:
+        service = make()
+        assert (
+            service.decide(rcpt("b+tok@Bounces.Example.com", sender=sender)) == "DUNNO"
+        )
+        # More reports may share the message.
+        assert service.decide(rcpt("b@bounces.example.com", sender=sender)) == "DUNNO"
+    # A campaign recipient may not; from the null sender it is not routed
+    # at all (DUNNO), so it cannot carry the report off either.
+    service = make()
+    service.decide(rcpt("b+tok@bounces.example.com", sender="fbl@feedback.example.net"))
+    assert service.decide(
+        rcpt("x@example.net", sender="fbl@feedback.example.net")
+    ).startswith("452 4.5.3 ")
+
+
+def test_a_report_never_joins_a_campaign_message() -> None:
+    service = make()
+    assert service.decide(rcpt("x@example.net")).startswith("FILTER ")
+    assert service.decide(rcpt("b+tok@bounces.example.com")) == (
+        "452 4.5.3 One recipient per campaign message: "
+        "send <b+tok@bounces.example.com> in a new transaction"
+    )
 
 
 def test_the_null_sender_and_other_stages_are_left_to_postfix() -> None:
