@@ -80,7 +80,7 @@ import email
 import email.policy
 import email.utils
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import Message
 from typing import Literal
 
@@ -294,11 +294,11 @@ def _envelope(value: object) -> str:
 
 def _delivery_status(
     parts: list[Message], token: tuple[str, str | None] | None, secret: bytes | None
-) -> list[Event]:
+) -> tuple[list[Event], tuple[str, str | None] | None]:
     status_part = _first(parts, *_STATUS_TYPES)
     blocks = _field_blocks(status_part) if status_part is not None else []
     if not blocks:
-        return []
+        return [], token
     per_message = blocks[0]
     enclosed = _enclosed(parts)
     candidates = [_envelope(per_message.get("X-Postfix-Sender"))]
@@ -335,20 +335,20 @@ def _delivery_status(
                 campaign,
             )
         )
-    return events
+    return events, token
 
 
 def _feedback(
     parts: list[Message], token: tuple[str, str | None] | None, secret: bytes | None
-) -> list[Event]:
+) -> tuple[list[Event], tuple[str, str | None] | None]:
     report_part = _first(parts, "message/feedback-report")
     blocks = _field_blocks(report_part) if report_part is not None else []
     if not blocks:
-        return []
+        return [], token
     fields = blocks[0]
     feedback_type = (_text(fields.get("Feedback-Type")).lower().split() or ["abuse"])[0]
     if feedback_type == _NOT_A_COMPLAINT:
-        return []
+        return [], token
     enclosed = _enclosed(parts)
     inner = None
     for candidate in (
@@ -366,23 +366,44 @@ def _feedback(
         or (token[0] if token else None)
     )
     if recipient is None:
-        return []
+        return [], token or inner
     campaign = (token or inner or (None, None))[1]
     kind: Kind = "sender_problem" if feedback_type == _AUTH_FAILURE else "complaint"
+    event = Event(
+        recipient,
+        kind,
+        "",
+        feedback_type,
+        _untyped(fields.get("Reporting-MTA")),
+        campaign,
+    )
+    return [event], token or inner
+
+
+def _vouched(events: list[Event], token: tuple[str, str | None] | None) -> list[Event]:
+    """The one event that a verified token names, with the token's recipient and campaign.
+
+    The report's own fields are the sender's words: only the token, signed
+    with our secret, says which of our recipients a report is about. The
+    event whose recipient the token names wins; a report of one event is
+    taken for the token's recipient; anything else names nobody of ours.
+    """
+    if token is None:
+        return []
+    recipient, campaign = token
+    matching = [e for e in events if e.recipient.lower() == recipient.lower()]
+    chosen = matching or (events if len(events) == 1 else [])
     return [
-        Event(
-            recipient,
-            kind,
-            "",
-            feedback_type,
-            _untyped(fields.get("Reporting-MTA")),
-            campaign,
-        )
+        replace(event, recipient=recipient, campaign=campaign) for event in chosen[:1]
     ]
 
 
 def parse(
-    message: bytes, *, delivered_to: str | None = None, secret: bytes | None = None
+    message: bytes,
+    *,
+    delivered_to: str | None = None,
+    secret: bytes | None = None,
+    require_token: bool = False,
 ) -> list[Event]:
     """Return the events that a message to the bounce address reports; ``[]`` when it is no report.
 
@@ -391,6 +412,11 @@ def parse(
     no token is read. Raise :class:`~mailfleet_bulk.verp.VerpError` when
     ``delivered_to`` is a token that does not verify. Any other input,
     however broken, gives a list.
+
+    With ``require_token``, as the bounce pipe reads reports from anyone,
+    a report counts only for the recipient of a verified token (the address
+    it came to, or the return path of the message it returns): at most one
+    event, naming that recipient, and none without a token.
     """
     token = None
     if delivered_to and secret is not None and verp.is_token(delivered_to):
@@ -404,7 +430,9 @@ def parse(
     parts = [part for part in parts if isinstance(part, Message)]
     types = {part.get_content_type() for part in parts}
     if "message/feedback-report" in types:
-        return _feedback(parts, token, secret)
-    if types.intersection(_STATUS_TYPES):
-        return _delivery_status(parts, token, secret)
-    return []
+        events, vouched = _feedback(parts, token, secret)
+    elif types.intersection(_STATUS_TYPES):
+        events, vouched = _delivery_status(parts, token, secret)
+    else:
+        return []
+    return _vouched(events, vouched) if require_token else events

@@ -6,8 +6,10 @@
 Subcommands:
 
 - ``bounce --db PATH --secret-file PATH [--delivered-to ADDR]`` reads one
-  message on standard input (from Postfix's ``pipe``), records its events
-  and prints one JSON object per event and line;
+  message on standard input (from Postfix's ``pipe``), records its event
+  and prints it as a JSON object; a report counts only for the recipient
+  of a verified VERP token (the address it came to, or the return path of
+  the message it returns), never for addresses that its own fields name;
 - ``check --db PATH ADDRESS`` prints the reason and exits 0 when the address
   is suppressed, exits 1 when it is not;
 - ``export --db PATH`` writes the list as CSV to standard output;
@@ -73,7 +75,10 @@ def _bounce(args: argparse.Namespace) -> int:
         return EX_TEMPFAIL
     message = sys.stdin.buffer.read()
     try:
-        events = bounces.parse(message, delivered_to=args.delivered_to, secret=secret)
+        # Reports come from anyone: only a verified token names our recipient.
+        events = bounces.parse(
+            message, delivered_to=args.delivered_to, secret=secret, require_token=True
+        )
     except verp.VerpError as exc:
         _say("bounce", f"ignored, not a bounce of ours: {exc}")
         return EX_OK
@@ -83,7 +88,11 @@ def _bounce(args: argparse.Namespace) -> int:
         _say("bounce", f"ignored, the message could not be read: {exc!r}")
         return EX_OK
     if not events:
-        _say("bounce", "ignored, the message reports no bounce or complaint")
+        _say(
+            "bounce",
+            "ignored, the message reports no bounce or complaint about a recipient "
+            "that a VERP token of ours names",
+        )
         return EX_OK
     now = datetime.now(timezone.utc)
     with SuppressionList(args.db) as store:

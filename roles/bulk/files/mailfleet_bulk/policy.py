@@ -7,7 +7,9 @@ Postfix's smtpd(8) sends one request per RCPT command over the policy
 protocol of SMTPD_POLICY_README (``name=value`` lines, an empty line ends
 the request) and reads one ``action=...`` line back. spawn(8) starts one
 process per smtpd connection, with the socket as standard input and output;
-the process serves requests until the other end closes it.
+the process serves requests until the other end closes it. smtpd keeps the
+connection over several SMTP sessions, so the process tells messages apart
+by Postfix's ``instance`` attribute.
 
 For each recipient :meth:`Policy.decide` answers:
 

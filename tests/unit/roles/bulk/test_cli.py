@@ -174,7 +174,8 @@ def test_bounce_ignores_what_is_no_report(
     assert captured.out == ""
     assert (
         captured.err
-        == "mailfleet-bulk bounce: ignored, the message reports no bounce or complaint\n"
+        == "mailfleet-bulk bounce: ignored, the message reports no bounce or complaint "
+        "about a recipient that a VERP token of ours names\n"
     )
 
 
@@ -193,6 +194,48 @@ def test_bounce_ignores_a_forged_token(
         "mailfleet-bulk bounce: ignored, not a bounce of ours: the VERP token's tag"
     )
     assert not db.exists()
+
+
+def test_bounce_without_a_token_suppresses_nobody(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    secret_file: Path,
+) -> None:
+    # A stranger's "bounce" to the bare bounce address, naming a victim in
+    # its own fields and with no token anywhere.
+    block = recipient_block(
+        KIM, status="5.1.1", diagnostic="550 5.1.1 user unknown", remote_mta="mx.evil"
+    )
+    feed(monkeypatch, delivery_status([block], sender="b@bounces.acme.example"))
+    assert bounce(db, secret_file, "--delivered-to", "b@bounces.acme.example") == EX_OK
+    assert capsys.readouterr().out == ""
+    assert main(["check", "--db", str(db), KIM]) == EX_TEMPFAIL  # no list was even made
+
+
+def test_bounce_counts_only_for_the_tokens_recipient(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    secret_file: Path,
+) -> None:
+    # A subscriber who knows their own token lists other addresses too.
+    blocks = [
+        recipient_block(
+            address,
+            status="5.1.1",
+            diagnostic="550 5.1.1 user unknown",
+            remote_mta=None,
+        )
+        for address in (KIM, "ops@example.org", JANE)
+    ]
+    feed(monkeypatch, delivery_status(blocks, sender="x@evil.example"))
+    assert bounce(db, secret_file, "--delivered-to", return_path(JANE)) == EX_OK
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["recipient"] == JANE
+    assert main(["check", "--db", str(db), JANE]) == EX_OK
+    assert main(["check", "--db", str(db), KIM]) == EX_NOT_FOUND
+    assert main(["check", "--db", str(db), "ops@example.org"]) == EX_NOT_FOUND
 
 
 def test_bounce_survives_a_parser_failure(
